@@ -1,0 +1,78 @@
+# Freelancer platform: `make local` converges it on the embedded emulator,
+# `make test` proves it. Every target uses the virtualenv in .venv/.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LOCAL_AWS_PORT ?= 4566
+export LOCAL_AWS_PORT
+INVENTORY ?= inventories/local
+ENV_NAME ?= local
+
+.PHONY: help venv emulator-start emulator-stop emulator-status local teardown-local check-local \
+	lint yamllint ansible-lint ruff syntax unit molecule test clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt emulator/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e emulator
+	touch $@
+
+venv: $(BIN)/.installed ## Create the virtualenv from the pinned requirements
+
+emulator-start: venv ## Start the emulator on LOCAL_AWS_PORT (default 4566)
+	$(BIN)/python -m freelancer_emulator start --port $(LOCAL_AWS_PORT)
+
+emulator-stop: venv ## Stop the emulator on LOCAL_AWS_PORT
+	$(BIN)/python -m freelancer_emulator stop --port $(LOCAL_AWS_PORT)
+
+emulator-status: venv ## Say whether the emulator on LOCAL_AWS_PORT runs
+	$(BIN)/python -m freelancer_emulator status --port $(LOCAL_AWS_PORT)
+
+local: venv ## Converge the whole platform on the emulator and write outputs/local.json
+	@if [ -z "$$AWS_ENDPOINT_URL" ]; then $(BIN)/python -m freelancer_emulator start --port $(LOCAL_AWS_PORT); fi
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-playbook site.yml -i $(INVENTORY)
+	@echo "Outputs: outputs/$(ENV_NAME).json"
+
+check-local: venv ## Preview the platform on the emulator (--check --diff)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-playbook site.yml -i $(INVENTORY) --check --diff
+
+teardown-local: venv ## Remove every resource of the local environment
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-playbook playbooks/teardown.yml -i $(INVENTORY)
+
+yamllint: venv
+	$(BIN)/yamllint --strict .
+
+ansible-lint: venv
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --offline --profile production
+
+ruff: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+syntax: venv
+	for playbook in site.yml playbooks/teardown.yml; do \
+	  for inventory in inventories/local inventories/dev inventories/prod; do \
+	    $(BIN)/ansible-playbook --syntax-check -i $$inventory $$playbook || exit 1; \
+	  done; \
+	done
+
+lint: yamllint ansible-lint ruff syntax ## yamllint, ansible-lint (production), ruff, syntax checks
+
+unit: venv ## Unit tests: filters, modules, the emulator launcher, Lambda code
+	$(BIN)/pytest -q tests/unit
+
+molecule: venv ## The molecule scenarios on their own emulator
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test --all
+
+test: lint unit molecule ## Everything CI runs
+
+clean: ## Stop the emulator and remove the virtualenv and outputs
+	-$(BIN)/python -m freelancer_emulator stop --port $(LOCAL_AWS_PORT)
+	rm -rf $(VENV) outputs .emulator

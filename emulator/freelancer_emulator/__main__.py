@@ -1,0 +1,3 @@
+from freelancer_emulator.cli import main
+
+raise SystemExit(main())

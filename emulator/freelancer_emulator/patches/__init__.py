@@ -1,0 +1,44 @@
+"""Narrow patches that make moto 5.2.5 answer the way AWS does where the project depends on it.
+
+Each patch is a small function whose docstring names the AWS behaviour it restores and moto's
+root cause (file:line in moto 5.2.5); each has a unit test under ``tests/unit/emulator/``.
+Patches import moto lazily, are idempotent, and are applied together by :func:`apply_all`.
+"""
+
+from __future__ import annotations
+
+from freelancer_emulator.patches import applicationautoscaling
+from freelancer_emulator.patches import awslambda
+from freelancer_emulator.patches import cloudfront
+from freelancer_emulator.patches import dynamodb
+from freelancer_emulator.patches import ec2
+from freelancer_emulator.patches import ecs
+from freelancer_emulator.patches import elasticache
+from freelancer_emulator.patches import elbv2
+from freelancer_emulator.patches import moto_api
+from freelancer_emulator.patches import rds
+from freelancer_emulator.patches import wafv2
+from freelancer_emulator.patches._base import Patch
+
+PATCHES: list[Patch] = [
+    *ec2.PATCHES,
+    *dynamodb.PATCHES,
+    *ecs.PATCHES,
+    *applicationautoscaling.PATCHES,
+    *elbv2.PATCHES,
+    *wafv2.PATCHES,
+    *awslambda.PATCHES,
+    *moto_api.PATCHES,
+    *elasticache.PATCHES,
+    *rds.PATCHES,
+    *cloudfront.PATCHES,
+]
+
+
+def apply_all() -> list[str]:
+    """Apply every patch (once) and return their names."""
+    names = []
+    for patch in PATCHES:
+        patch()
+        names.append(f"{patch.__module__.rsplit('.', 1)[-1]}.{patch.__name__}")
+    return names

@@ -1,0 +1,69 @@
+"""CloudFront patches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from freelancer_emulator.patches._base import once
+from freelancer_emulator.patches._base import wrap
+
+
+def _as_sent(behaviour: Any, config: dict[str, Any]) -> None:
+    """Make a moto cache behaviour report what was sent, the way GetDistributionConfig does on AWS."""
+    for key, attr in (
+        ("CachePolicyId", "cache_policy_id"),
+        ("OriginRequestPolicyId", "origin_request_policy_id"),
+        ("ResponseHeadersPolicyId", "response_headers_policy_id"),
+    ):
+        if not config.get(key):
+            setattr(behaviour, attr, None)
+    for signers in (behaviour.trusted_signers, behaviour.trusted_key_groups):
+        if not signers.items:
+            signers.items = None
+    if config.get("CachePolicyId"):
+        # A behaviour with a cache policy has no legacy cache settings unless they were sent.
+        if "ForwardedValues" not in config:
+            behaviour.forwarded_values = None
+        for key, attr in (("MinTTL", "min_ttl"), ("DefaultTTL", "default_ttl"), ("MaxTTL", "max_ttl")):
+            if key not in config:
+                setattr(behaviour, attr, None)
+
+
+@once
+def distribution_config_as_sent() -> None:
+    """GetDistribution / GetDistributionConfig return the origins and cache behaviours as they were sent.
+
+    AWS: an origin keeps its ``OriginAccessControlId`` (``""`` when none); ``CachePolicyId``,
+    ``OriginRequestPolicyId`` and ``ResponseHeadersPolicyId`` appear only when set; a ``TrustedSigners`` /
+    ``TrustedKeyGroups`` list with ``Quantity: 0`` has no ``Items``; a behaviour that uses a cache policy has
+    no ``ForwardedValues`` or TTLs unless they were sent.
+    moto 5.2.5: ``Origin`` drops ``OriginAccessControlId`` (moto/cloudfront/models.py:164-191);
+    ``DefaultCacheBehaviour`` / ``CacheBehaviour`` answer ``CachePolicyId: ""``, ``Items: []`` and default
+    ``ForwardedValues`` / TTLs (moto/cloudfront/models.py:95-127). community.aws cloudfront_distribution
+    compares the two and updates the distribution on every run.
+    Fix: keep ``OriginAccessControlId`` and leave unsent keys out.
+    """
+    from moto.cloudfront.models import CacheBehaviour
+    from moto.cloudfront.models import DefaultCacheBehaviour
+    from moto.cloudfront.models import Origin
+
+    def make_origin(original: Any) -> Any:
+        def __init__(self: Origin, origin: dict[str, Any]) -> None:
+            original(self, origin)
+            self.origin_access_control_id = origin.get("OriginAccessControlId") or ""
+
+        return __init__
+
+    def make_behaviour(original: Any) -> Any:
+        def __init__(self: Any, config: dict[str, Any]) -> None:
+            original(self, config)
+            _as_sent(self, config)
+
+        return __init__
+
+    wrap(Origin, "__init__", make_origin)
+    wrap(DefaultCacheBehaviour, "__init__", make_behaviour)
+    wrap(CacheBehaviour, "__init__", make_behaviour)
+
+
+PATCHES = [distribution_config_as_sent]

@@ -1,0 +1,76 @@
+"""List what exists of one environment of the platform, by kind.
+
+Used by the scenario to prove that ``--check`` on an empty emulator creates
+nothing and that teardown leaves nothing: ``python inventory_of_resources.py local``
+prints ``{"kind": [ids...]}`` with an empty list for every kind that has nothing left.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import boto3
+
+PROJECT = "freelancer-platform"
+
+
+def session() -> boto3.session.Session:
+    return boto3.session.Session(
+        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
+        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+        region_name=os.environ.get("AWS_REGION", "us-east-2"),
+    )
+
+
+def endpoint_url() -> str:
+    return os.environ.get("AWS_ENDPOINT_URL") or f"http://127.0.0.1:{os.environ.get('LOCAL_AWS_PORT', '4566')}"
+
+
+def client(name: str):
+    return session().client(name, endpoint_url=endpoint_url())
+
+
+def env_filter(platform_env: str) -> list[dict]:
+    return [{"Name": "tag:Environment", "Values": [platform_env]}, {"Name": "tag:Project", "Values": [PROJECT]}]
+
+
+def inventory(platform_env: str) -> dict[str, list[str]]:
+    prefix = f"{platform_env}-{PROJECT}-"
+    ec2 = client("ec2")
+    found: dict[str, list[str]] = {}
+    found["vpcs"] = [v["VpcId"] for v in ec2.describe_vpcs(Filters=env_filter(platform_env))["Vpcs"]]
+    found["subnets"] = [s["SubnetId"] for s in ec2.describe_subnets(Filters=env_filter(platform_env))["Subnets"]]
+    found["nat_gateways"] = [
+        n["NatGatewayId"]
+        for n in ec2.describe_nat_gateways(Filters=env_filter(platform_env))["NatGateways"]
+        if n["State"] not in ("deleted", "deleting")
+    ]
+    found["elastic_ips"] = [a["AllocationId"] for a in ec2.describe_addresses(Filters=env_filter(platform_env))["Addresses"]]
+    found["security_groups"] = [
+        g["GroupId"] for g in ec2.describe_security_groups(Filters=env_filter(platform_env))["SecurityGroups"]
+    ]
+    found["vpc_endpoints"] = [
+        e["VpcEndpointId"]
+        for e in ec2.describe_vpc_endpoints(Filters=env_filter(platform_env))["VpcEndpoints"]
+        if e["State"].lower() not in ("deleted", "deleting")
+    ]
+    found["flow_logs"] = [f["FlowLogId"] for f in ec2.describe_flow_logs(Filter=env_filter(platform_env))["FlowLogs"]]
+    kms = client("kms")
+    aliases = [a for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith(f"alias/{prefix}")]
+    found["kms_keys"] = [
+        a["AliasName"]
+        for a in aliases
+        if "TargetKeyId" in a and kms.describe_key(KeyId=a["TargetKeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
+    ]
+    logs = client("logs")
+    groups = logs.describe_log_groups()["logGroups"]
+    found["log_groups"] = [g["logGroupName"] for g in groups if prefix in g["logGroupName"]]
+    iam = client("iam")
+    found["iam_roles"] = [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
+    return found
+
+
+if __name__ == "__main__":
+    print(json.dumps(inventory(sys.argv[1] if len(sys.argv) > 1 else "local"), sort_keys=True))

@@ -1,0 +1,143 @@
+"""Every patch is registered, documented (AWS behaviour + moto root cause with file:line) and tested."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import moto
+
+HERE = Path(__file__).resolve().parent
+MOTO_ROOT = Path(moto.__file__).resolve().parent
+
+# (patch, test file, test) for the test that states the AWS behaviour it restores (and fails without it).
+PATCH_TESTS = [
+    (
+        "ec2.nat_gateway_tag_resource_type",
+        "test_emulator_patch_ec2.py",
+        "test_nat_gateway_tags_have_resource_type_natgateway",
+    ),
+    (
+        "dynamodb.describe_table_table_id",
+        "test_emulator_patch_dynamodb.py",
+        "test_describe_table_returns_a_stable_table_id",
+    ),
+    (
+        "ecs.cluster_capacity_providers_always_listed",
+        "test_emulator_patch_ecs.py",
+        "test_cluster_lists_capacity_providers_even_when_empty",
+    ),
+    (
+        "ecs.create_service_keeps_settings",
+        "test_emulator_patch_ecs.py",
+        "test_create_service_keeps_grace_period_exec_and_deployment_configuration",
+    ),
+    (
+        "ecs.service_without_security_groups",
+        "test_emulator_patch_ecs.py",
+        "test_service_without_security_groups_is_created",
+    ),
+    (
+        "applicationautoscaling.describe_scaling_policies_filters",
+        "test_emulator_patch_applicationautoscaling.py",
+        "test_describe_scaling_policies_honours_policy_names_and_exact_resource_id",
+    ),
+    (
+        "elbv2.target_group_default_attributes",
+        "test_emulator_patch_elbv2.py",
+        "test_http_target_group_default_attributes",
+    ),
+    (
+        "elbv2.load_balancer_default_attributes",
+        "test_emulator_patch_elbv2.py",
+        "test_application_load_balancer_default_attributes",
+    ),
+    ("wafv2.list_resources_for_web_acl", "test_emulator_patch_wafv2.py", "test_list_resources_for_web_acl"),
+    (
+        "awslambda.dead_letter_and_tracing_config",
+        "test_emulator_patch_awslambda_config.py",
+        "test_update_function_configuration_applies_dead_letter_and_tracing",
+    ),
+    (
+        "awslambda.invoke_without_docker",
+        "test_emulator_lambda_runner.py",
+        "test_exception_is_a_function_error_with_the_standard_payload",
+    ),
+    (
+        "moto_api.model_data_skips_unserialisable",
+        "test_emulator_patch_moto_api.py",
+        "test_data_json_serialises_with_lambda_and_rds_and_shows_sent_mail",
+    ),
+    (
+        "elasticache.show_cache_node_info",
+        "test_emulator_patch_elasticache.py",
+        "test_show_cache_node_info_lists_cache_nodes",
+    ),
+    (
+        "elasticache.replication_group_num_cache_clusters",
+        "test_emulator_patch_elasticache.py",
+        "test_num_cache_clusters_makes_that_many_members",
+    ),
+    (
+        "elasticache.modify_replication_group_snapshot_window",
+        "test_emulator_patch_elasticache.py",
+        "test_modify_replication_group_applies_snapshot_window",
+    ),
+    (
+        "rds.cluster_parameter_group_engine_defaults",
+        "test_emulator_patch_rds.py",
+        "test_cluster_parameters_can_be_modified_like_the_module_does",
+    ),
+    (
+        "rds.delete_db_cluster_removes_automated_snapshots",
+        "test_emulator_patch_rds.py",
+        "test_deleted_cluster_can_be_created_again_at_once",
+    ),
+    (
+        "cloudfront.distribution_config_as_sent",
+        "test_emulator_patch_cloudfront.py",
+        "test_distribution_config_round_trips_what_was_sent",
+    ),
+]
+
+MOTO_REF = re.compile(r"moto/([\w/]+\.py):(\d+)(?:-(\d+))?")
+
+
+def _patches():
+    from freelancer_emulator import patches
+
+    return {f"{p.__module__.rsplit('.', 1)[-1]}.{p.__name__}": p for p in patches.PATCHES}
+
+
+def test_every_patch_has_a_test() -> None:
+    assert set(_patches()) == {name for name, _, _ in PATCH_TESTS}
+    for name, filename, test in PATCH_TESTS:
+        assert f"def {test}(" in (HERE / filename).read_text(), name
+
+
+def test_every_patch_names_the_aws_behaviour_and_the_moto_root_cause() -> None:
+    for name, patch in _patches().items():
+        doc = patch.__doc__ or ""
+        assert "AWS" in doc, name
+        assert "moto 5.2.5:" in doc, name
+        assert "Fix:" in doc, name
+        refs = MOTO_REF.findall(doc)
+        assert refs, f"{name} names no moto file:line"
+        for path, first, last in refs:
+            source = MOTO_ROOT / path
+            assert source.is_file(), f"{name}: {path}"
+            lines = len(source.read_text().splitlines())
+            assert int(last or first) <= lines, f"{name}: {path}:{first} is past the end ({lines} lines)"
+
+
+def test_moto_is_the_version_the_patches_were_written_for() -> None:
+    assert moto.__version__ == "5.2.5"
+
+
+def test_apply_all_is_idempotent(patched) -> None:
+    from freelancer_emulator import patches
+    from moto.dynamodb.models.table import Table
+
+    describe = Table.describe
+    assert patches.apply_all() == patched
+    assert Table.describe is describe, "a second apply_all must not wrap again"
