@@ -12,7 +12,7 @@ INVENTORY ?= inventories/local
 ENV_NAME ?= local
 
 .PHONY: help venv emulator-start emulator-stop emulator-status local teardown-local check-local \
-	lint yamllint ansible-lint ruff syntax unit molecule test clean
+	lint yamllint ansible-lint ruff syntax unit integration molecule test clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -66,12 +66,15 @@ syntax: venv
 lint: yamllint ansible-lint ruff syntax ## yamllint, ansible-lint (production), ruff, syntax checks
 
 unit: venv ## Unit tests: filters, modules, the emulator launcher, Lambda code
-	$(BIN)/pytest -q tests/unit
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q -p no:cacheprovider tests/unit
+
+integration: venv ## Playbooks run as a user would: bad input, a copied inventory
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q -p no:cacheprovider tests/integration
 
 molecule: venv ## The molecule scenarios on their own emulator
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test --all
 
-test: lint unit molecule ## Everything CI runs
+test: lint unit integration molecule ## Everything CI runs
 
 clean: ## Stop the emulator and remove the virtualenv and outputs
 	-$(BIN)/python -m freelancer_emulator stop --port $(LOCAL_AWS_PORT)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from freelancer_emulator import settings
 
@@ -68,4 +70,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from freelancer_emulator import server
 
-    return server.serve(port, create_delay=args.create_delay)
+    code = server.serve(port, create_delay=args.create_delay)
+    # All state is in memory: exit now rather than wait for worker threads (running executions, requests).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

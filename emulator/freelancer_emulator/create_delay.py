@@ -21,7 +21,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from freelancer_emulator.patches._base import Undo
+from freelancer_emulator.patches._base import set_attr
+from freelancer_emulator.patches._base import undo_all
+from freelancer_emulator.patches._base import wrap
+
 _state: dict[str, Any] = {"delay": 0.0, "installed": False}
+_undo: Undo = []
 
 READY_AT = "_emulator_ready_at"
 
@@ -54,15 +60,15 @@ def _pending(obj: Any) -> bool:
 
 
 def _stamp(cls: type) -> None:
-    original = cls.__init__
+    def make(original: Any) -> Any:
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            if _state["delay"] > 0:
+                self.__dict__[READY_AT] = time.monotonic() + _state["delay"]
 
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        if _state["delay"] > 0:
-            self.__dict__[READY_AT] = time.monotonic() + _state["delay"]
+        return __init__
 
-    __init__.__wrapped__ = original  # type: ignore[attr-defined]
-    cls.__init__ = __init__  # type: ignore[method-assign]
+    wrap(cls, "__init__", make, _undo)
 
 
 def _delayed_status_property(cls: type, storage: str, pending: str, ready: str) -> None:
@@ -89,7 +95,7 @@ def _delayed_status_property(cls: type, storage: str, pending: str, ready: str) 
             return pending
         return value
 
-    cls.status = property(get_status, setter)  # type: ignore[attr-defined]
+    set_attr(cls, "status", property(get_status, setter), _undo)
 
 
 def _install() -> None:
@@ -105,3 +111,10 @@ def _install() -> None:
     _delayed_status_property(DBInstance, "_emulator_status", "creating", "available")
     _delayed_status_property(ReplicationGroup, "_emulator_status", "creating", "available")
     _state["installed"] = True
+
+
+def uninstall() -> None:
+    """Set the delay to 0 and give the classes back their own status handling."""
+    configure(0)
+    undo_all(_undo)
+    _state["installed"] = False

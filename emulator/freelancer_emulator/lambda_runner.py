@@ -160,7 +160,6 @@ def _child_env(
             "AWS_LAMBDA_FUNCTION_NAME": function_name,
             "AWS_LAMBDA_FUNCTION_VERSION": version,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_size),
-            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(int(timeout)),
             "AWS_LAMBDA_LOG_GROUP_NAME": log_group,
             "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
@@ -280,6 +279,7 @@ def invoke(
         document = None
 
     if timed_out or (document or {}).get("timed_out"):
+        _kill_group(process)  # whatever the handler started goes too
         message = f"Task timed out after {float(timeout):.2f} seconds"
         log_body += f"{datetime.now(UTC).isoformat()} {request_id} {message}\n"
         return finish(

@@ -105,7 +105,8 @@ def is_emulator_process(pid: int) -> bool:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return True  # no /proc: trust the pid file
-    return b"freelancer_emulator" in b" ".join(argv) and b"serve" in argv
+    command = b" ".join(argv)
+    return (b"freelancer_emulator" in command or b"freelancer-emulator" in command) and b"serve" in argv
 
 
 def _wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.1) -> bool:

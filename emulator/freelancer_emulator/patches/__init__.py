@@ -2,7 +2,8 @@
 
 Each patch is a small function whose docstring names the AWS behaviour it restores and moto's
 root cause (file:line in moto 5.2.5); each has a unit test under ``tests/unit/emulator/``.
-Patches import moto lazily, are idempotent, and are applied together by :func:`apply_all`.
+Patches import moto lazily, are idempotent, are applied together by :func:`apply_all`
+and undone by :func:`restore_all`.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from freelancer_emulator.patches import ec2
 from freelancer_emulator.patches import ecs
 from freelancer_emulator.patches import elasticache
 from freelancer_emulator.patches import elbv2
+from freelancer_emulator.patches import kms
+from freelancer_emulator.patches import logs
 from freelancer_emulator.patches import moto_api
 from freelancer_emulator.patches import rds
 from freelancer_emulator.patches import wafv2
 from freelancer_emulator.patches._base import Patch
+from freelancer_emulator.patches._base import restore_all
 
 PATCHES: list[Patch] = [
     *ec2.PATCHES,
@@ -32,7 +36,12 @@ PATCHES: list[Patch] = [
     *elasticache.PATCHES,
     *rds.PATCHES,
     *cloudfront.PATCHES,
+    *kms.PATCHES,
+    *logs.PATCHES,
 ]
+
+
+__all__ = ["PATCHES", "apply_all", "restore_all"]
 
 
 def apply_all() -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from freelancer_emulator.patches._base import once
+from freelancer_emulator.patches._base import set_attr
 from freelancer_emulator.patches._base import wrap
 
 # DescribeTargetGroupAttributes of a new target group, by the load balancer family it serves.
@@ -131,10 +132,8 @@ def load_balancer_default_attributes() -> None:
     """
     from moto.elbv2.models import FakeLoadBalancer
 
-    FakeLoadBalancer.VALID_ATTRS = FakeLoadBalancer.VALID_ATTRS | {
-        "health_check_logs.s3.bucket",
-        "health_check_logs.s3.prefix",
-    }
+    valid = FakeLoadBalancer.VALID_ATTRS | {"health_check_logs.s3.bucket", "health_check_logs.s3.prefix"}
+    set_attr(FakeLoadBalancer, "VALID_ATTRS", valid)
 
     def make(original: Any) -> Any:
         def __init__(self: FakeLoadBalancer, *args: Any, **kwargs: Any) -> None:

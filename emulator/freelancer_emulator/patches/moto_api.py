@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from freelancer_emulator.patches._base import once
+from freelancer_emulator.patches._base import set_attr
+from freelancer_emulator.patches._base import set_item
 
 _UNREADABLE = object()
 
@@ -62,8 +64,8 @@ def model_data_skips_unserialisable() -> None:
                 results[service][name] = instances
         return 200, {"Content-Type": "application/javascript"}, json.dumps(results)
 
-    MotoAPIResponse.model_data = model_data
-    urls.url_paths["{0}/moto-api/data.json"] = urls.response_instance.model_data
+    set_attr(MotoAPIResponse, "model_data", model_data)
+    set_item(urls.url_paths, "{0}/moto-api/data.json", urls.response_instance.model_data)
 
 
 PATCHES = [model_data_skips_unserialisable]

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from freelancer_emulator.patches._base import once
+from freelancer_emulator.patches._base import set_attr
 
 # ResourceType of ListResourcesForWebACL -> how the ARNs of that type look.
 RESOURCE_TYPE_PATTERNS: dict[str, str] = {
@@ -44,7 +45,7 @@ def list_resources_for_web_acl() -> None:
         arns = [arn for arn in web_acl.associated_resources if pattern.search(arn)]
         return 200, {"Content-Type": "application/json"}, json.dumps({"ResourceArns": arns})
 
-    WAFV2Response.list_resources_for_web_acl = list_resources_for_web_acl
+    set_attr(WAFV2Response, "list_resources_for_web_acl", list_resources_for_web_acl)
 
 
 PATCHES = [list_resources_for_web_acl]

@@ -1,6 +1,6 @@
 """Fixtures for the emulator's tests.
 
-* ``patched``: the patches applied in this process, for tests that use moto's ``mock_aws``;
+* ``patched``: the patches applied in this process for one test that uses moto's ``mock_aws``;
 * ``emulator``: one real emulator for the session (``python -m freelancer_emulator start``
   on a free port, own state directory), stopped at the end;
 * ``launch``: start more emulators from a test (each stopped afterwards).
@@ -31,11 +31,13 @@ def _dummy_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
 
 
-@pytest.fixture(scope="session")
-def patched() -> list[str]:
+@pytest.fixture
+def patched() -> Iterator[list[str]]:
+    """The patches, applied in this process for one test and undone after it (moto is shared with other tests)."""
     from freelancer_emulator import patches
 
-    return patches.apply_all()
+    yield patches.apply_all()
+    patches.restore_all()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def delayed(patched):
         with mock_aws():
             yield
     finally:
-        create_delay.configure(0)
+        create_delay.uninstall()
 
 
 def _distribution_config() -> dict:

@@ -13,6 +13,21 @@ MOTO_ROOT = Path(moto.__file__).resolve().parent
 # (patch, test file, test) for the test that states the AWS behaviour it restores (and fails without it).
 PATCH_TESTS = [
     (
+        "ec2.flow_log_tag_resource_type",
+        "test_emulator_patch_ec2.py",
+        "test_flow_log_tags_have_resource_type_vpc_flow_log",
+    ),
+    (
+        "kms.key_deletion_accepts_a_key_arn",
+        "test_emulator_patch_kms.py",
+        "test_schedule_and_cancel_key_deletion_by_arn",
+    ),
+    (
+        "logs.associate_and_disassociate_kms_key",
+        "test_emulator_patch_logs.py",
+        "test_associate_then_disassociate_kms_key",
+    ),
+    (
         "ec2.nat_gateway_tag_resource_type",
         "test_emulator_patch_ec2.py",
         "test_nat_gateway_tags_have_resource_type_natgateway",
@@ -134,10 +149,22 @@ def test_moto_is_the_version_the_patches_were_written_for() -> None:
     assert moto.__version__ == "5.2.5"
 
 
-def test_apply_all_is_idempotent(patched) -> None:
+def test_apply_all_is_idempotent_and_restore_all_undoes_it() -> None:
     from freelancer_emulator import patches
     from moto.dynamodb.models.table import Table
+    from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE
+    from moto.wafv2.responses import WAFV2Response
 
-    describe = Table.describe
-    assert patches.apply_all() == patched
-    assert Table.describe is describe, "a second apply_all must not wrap again"
+    original = Table.describe
+    names = patches.apply_all()
+    try:
+        patched_describe = Table.describe
+        assert patched_describe is not original
+        assert patches.apply_all() == names
+        assert Table.describe is patched_describe, "a second apply_all must not wrap again"
+        assert EC2_PREFIX_TO_RESOURCE["nat"] == "natgateway"
+    finally:
+        patches.restore_all()
+    assert Table.describe is original
+    assert EC2_PREFIX_TO_RESOURCE["nat"] == "nat-gateway"
+    assert not hasattr(WAFV2Response, "list_resources_for_web_acl")
