@@ -47,7 +47,9 @@ def inventory(platform_env: str) -> dict[str, list[str]]:
         for n in ec2.describe_nat_gateways(Filters=env_filter(platform_env))["NatGateways"]
         if n["State"] not in ("deleted", "deleting")
     ]
-    found["elastic_ips"] = [a["AllocationId"] for a in ec2.describe_addresses(Filters=env_filter(platform_env))["Addresses"]]
+    found["elastic_ips"] = [
+        a["AllocationId"] for a in ec2.describe_addresses(Filters=env_filter(platform_env))["Addresses"]
+    ]
     found["security_groups"] = [
         g["GroupId"] for g in ec2.describe_security_groups(Filters=env_filter(platform_env))["SecurityGroups"]
     ]

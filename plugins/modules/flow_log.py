@@ -139,7 +139,6 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import ensure_ec2_tags
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -311,7 +310,11 @@ def main():
             log_group_name=module.params["log_group_name"],
         )
         if module.params["tags"] is not None:
-            after["tags"] = module.params["tags"] if module.params["purge_tags"] else {**before.get("tags", {}), **module.params["tags"]}
+            after["tags"] = (
+                module.params["tags"]
+                if module.params["purge_tags"]
+                else {**before.get("tags", {}), **module.params["tags"]}
+            )
         flow_log = after
     else:
         flow_log = describe(find_flow_log(client, module))

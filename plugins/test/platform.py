@@ -9,4 +9,8 @@ class TestModule:
     """Tests of freelancer.platform."""
 
     def tests(self):
-        return {"has_main_association": has_main_association, "valid_platform_env": valid_platform_env, "valid_vpc_cidr": valid_vpc_cidr}
+        return {
+            "has_main_association": has_main_association,
+            "valid_platform_env": valid_platform_env,
+            "valid_vpc_cidr": valid_vpc_cidr,
+        }

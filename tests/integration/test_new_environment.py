@@ -70,7 +70,9 @@ def test_a_copied_inventory_converges_named_tagged_and_addressed(emulator, copie
     assert "alias/qa-7-freelancer-platform-logs" in aliases
     assert (ROOT / "outputs" / "qa-7.json").exists()
 
-    teardown = run_playbook("playbooks/teardown.yml", "--tags", "security,network", port=emulator, inventory=str(inventory))
+    teardown = run_playbook(
+        "playbooks/teardown.yml", "--tags", "security,network", port=emulator, inventory=str(inventory)
+    )
     assert teardown.returncode == 0, teardown.stdout[-3000:]
     assert ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": ["qa-7"]}])["Vpcs"] == []
     assert not (ROOT / "outputs" / "qa-7.json").exists()

@@ -12,7 +12,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 # The same loader ansible uses, so that our plugins import by their FQCN.
-from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder  # noqa: E402
+from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
 
 _finder = _AnsibleCollectionFinder(paths=[str(ROOT / "collections")], scan_sys_paths=True)
 _finder._install()

@@ -14,7 +14,7 @@ SCENARIO = pathlib.Path(__file__).resolve().parents[1]
 PROJECT = SCENARIO.parents[1]
 sys.path.insert(0, str(SCENARIO))
 
-import inventory_of_resources  # noqa: E402
+import inventory_of_resources
 
 
 @pytest.fixture(scope="session")

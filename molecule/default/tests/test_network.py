@@ -61,7 +61,9 @@ def test_subnet_per_tier_per_az_inside_the_vpc(subnets, vpc, inventory_vars, exp
 
 
 def _routes_of(ec2, subnet_id):
-    tables = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}])["RouteTables"]
+    tables = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}])[
+        "RouteTables"
+    ]
     assert len(tables) == 1, f"{subnet_id} must have its own explicit route table"
     return tables[0]["Routes"]
 

@@ -41,7 +41,10 @@ def test_flow_log_tags_have_resource_type_vpc_flow_log(patched) -> None:
         )["FlowLogIds"][0]
 
         tags = ec2.describe_tags(
-            Filters=[{"Name": "resource-id", "Values": [flow_log]}, {"Name": "resource-type", "Values": ["vpc-flow-log"]}]
+            Filters=[
+                {"Name": "resource-id", "Values": [flow_log]},
+                {"Name": "resource-type", "Values": ["vpc-flow-log"]},
+            ]
         )["Tags"]
 
         assert tags == [{"Key": "Name", "ResourceId": flow_log, "ResourceType": "vpc-flow-log", "Value": "fl"}]

@@ -48,7 +48,9 @@ def test_valid_vpc_cidrs(cidr):
     assert f.valid_vpc_cidr(cidr)
 
 
-@pytest.mark.parametrize("cidr", ["10.36.0.0", "10.36.0.1/16", "10.0.0.0/8", "10.0.0.0/28", "300.1.0.0/16", "dev", None])
+@pytest.mark.parametrize(
+    "cidr", ["10.36.0.0", "10.36.0.1/16", "10.0.0.0/8", "10.0.0.0/28", "300.1.0.0/16", "dev", None]
+)
 def test_invalid_vpc_cidrs(cidr):
     assert not f.valid_vpc_cidr(cidr)
     with pytest.raises(AnsibleFilterError, match="vpc_cidr"):

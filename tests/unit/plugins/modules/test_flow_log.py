@@ -92,6 +92,7 @@ def test_missing_destination_fails_before_any_call(run_module, vpc_id):
 
 def test_s3_destination_must_be_an_arn(run_module, vpc_id):
     result, failed = run_module(
-        flow_log, {"resource_id": vpc_id, "log_destination_type": "s3", "log_destination": "bucket", "region": "us-east-2"}
+        flow_log,
+        {"resource_id": vpc_id, "log_destination_type": "s3", "log_destination": "bucket", "region": "us-east-2"},
     )
     assert failed and "log_destination" in result["msg"]
