@@ -71,6 +71,8 @@ def inventory(platform_env: str) -> dict[str, list[str]]:
     found["log_groups"] = [g["logGroupName"] for g in groups if prefix in g["logGroupName"]]
     iam = client("iam")
     found["iam_roles"] = [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
+    user_pools = client("cognito-idp").get_paginator("list_user_pools").paginate(PaginationConfig={"PageSize": 60})
+    found["user_pools"] = [p["Name"] for page in user_pools for p in page["UserPools"] if p["Name"].startswith(prefix)]
     return found
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from freelancer_emulator.patches import applicationautoscaling
 from freelancer_emulator.patches import awslambda
 from freelancer_emulator.patches import cloudfront
+from freelancer_emulator.patches import cognitoidp
 from freelancer_emulator.patches import dynamodb
 from freelancer_emulator.patches import ec2
 from freelancer_emulator.patches import ecs
@@ -37,6 +38,7 @@ PATCHES: list[Patch] = [
     *rds.PATCHES,
     *cloudfront.PATCHES,
     *kms.PATCHES,
+    *cognitoidp.PATCHES,
     *logs.PATCHES,
 ]
 

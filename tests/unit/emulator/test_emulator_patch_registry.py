@@ -13,6 +13,16 @@ MOTO_ROOT = Path(moto.__file__).resolve().parent
 # (patch, test file, test) for the test that states the AWS behaviour it restores (and fails without it).
 PATCH_TESTS = [
     (
+        "cognitoidp.update_user_pool_keeps_create_only_settings",
+        "test_emulator_patch_cognitoidp.py",
+        "test_update_user_pool_keeps_username_attributes_and_case_sensitivity",
+    ),
+    (
+        "cognitoidp.delete_user_pool_honours_deletion_protection",
+        "test_emulator_patch_cognitoidp.py",
+        "test_delete_user_pool_refuses_a_protected_pool",
+    ),
+    (
         "ec2.flow_log_tag_resource_type",
         "test_emulator_patch_ec2.py",
         "test_flow_log_tags_have_resource_type_vpc_flow_log",
