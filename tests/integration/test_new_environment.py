@@ -37,9 +37,7 @@ def client(port, name):
 
 
 def test_a_copied_inventory_converges_named_tagged_and_addressed(emulator, copied_inventory):
-    inventory = copied_inventory(
-        "qa-7", vpc_cidr="10.50.0.0/16", network_nat_gateway_mode="per_az"
-    )
+    inventory = copied_inventory("qa-7", vpc_cidr="10.50.0.0/16", network_nat_gateway_mode="per_az")
     converge = run_playbook("site.yml", "--tags", "security,network", port=emulator, inventory=str(inventory))
     assert converge.returncode == 0, converge.stdout[-3000:]
 
