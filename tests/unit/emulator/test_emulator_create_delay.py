@@ -8,7 +8,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-DELAY = 1.0
+# Long enough that a loaded machine still sees the "being created" state right after creating four resources.
+DELAY = 4.0
 
 
 @pytest.fixture
@@ -107,17 +108,18 @@ def test_create_delay_reaches_a_launched_emulator(tmp_path) -> None:
     from emulator_helpers import free_port
 
     emulator = Emulator(free_port(), tmp_path)
-    started = emulator.cli("start", "--create-delay", "1.5", FREELANCER_EMULATOR_CREATE_DELAY="30")
+    # Long enough that a loaded machine still sees "creating" right after the create call.
+    started = emulator.cli("start", "--create-delay", "4.5", FREELANCER_EMULATOR_CREATE_DELAY="30")
     assert started.returncode == 0, started.stderr
     try:
-        assert "create delay 1.5 s" in (tmp_path / f"moto-{emulator.port}.log").read_text()
+        assert "create delay 4.5 s" in (tmp_path / f"moto-{emulator.port}.log").read_text()
         rds = emulator.client("rds")
         rds.create_db_cluster(
             DBClusterIdentifier="db", Engine="aurora-mysql", MasterUsername="admin", MasterUserPassword="pw-123456"
         )
         created = time.monotonic()
         assert rds.describe_db_clusters(DBClusterIdentifier="db")["DBClusters"][0]["Status"] == "creating"
-        time.sleep(max(0.0, 1.5 - (time.monotonic() - created)) + 0.3)
+        time.sleep(max(0.0, 4.5 - (time.monotonic() - created)) + 0.3)
         assert rds.describe_db_clusters(DBClusterIdentifier="db")["DBClusters"][0]["Status"] == "available"
     finally:
         emulator.cli("stop")
