@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import sys
 
 import boto3
@@ -34,6 +35,16 @@ def client(name: str):
 
 def env_filter(platform_env: str) -> list[dict]:
     return [{"Name": "tag:Environment", "Values": [platform_env]}, {"Name": "tag:Project", "Values": [PROJECT]}]
+
+
+def ses_identities_of(platform_env: str) -> tuple[str, list[str]]:
+    """The SES domain and sender addresses the environment's inventory names (SES identities have no tags)."""
+    import yaml
+
+    inventory_dir = pathlib.Path(__file__).resolve().parents[2] / "inventories" / platform_env
+    path = inventory_dir / "group_vars" / "platform" / "main.yml"
+    values = yaml.safe_load(path.read_text()) if path.is_file() else {}
+    return str(values.get("notifications_ses_domain") or ""), list(values.get("notifications_sender_addresses") or [])
 
 
 def inventory(platform_env: str) -> dict[str, list[str]]:
@@ -73,6 +84,28 @@ def inventory(platform_env: str) -> dict[str, list[str]]:
     found["iam_roles"] = [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
     user_pools = client("cognito-idp").get_paginator("list_user_pools").paginate(PaginationConfig={"PageSize": 60})
     found["user_pools"] = [p["Name"] for page in user_pools for p in page["UserPools"] if p["Name"].startswith(prefix)]
+    sns = client("sns")
+    topics = [t["TopicArn"] for page in sns.get_paginator("list_topics").paginate() for t in page["Topics"]]
+    found["sns_topics"] = [arn for arn in topics if arn.rsplit(":", 1)[-1].startswith(prefix)]
+    found["sns_subscriptions"] = [
+        f"{s['TopicArn'].rsplit(':', 1)[-1]} {s['Protocol']}:{s['Endpoint']}"
+        for page in sns.get_paginator("list_subscriptions").paginate()
+        for s in page["Subscriptions"]
+        if s["TopicArn"].rsplit(":", 1)[-1].startswith(prefix)
+    ]
+    ses = client("ses")
+    domain, senders = ses_identities_of(platform_env)
+    found["ses_identities"] = [
+        i
+        for i in ses.list_identities()["Identities"]
+        if i in senders or i == domain or (domain and i.endswith(f"@{domain}"))
+    ]
+    found["ses_configuration_sets"] = [
+        c["Name"] for c in ses.list_configuration_sets()["ConfigurationSets"] if c["Name"].startswith(prefix)
+    ]
+    found["ses_templates"] = [
+        t["Name"] for t in ses.list_templates()["TemplatesMetadata"] if t["Name"].startswith(prefix)
+    ]
     return found
 
 

@@ -21,6 +21,7 @@ from freelancer_emulator.patches import kms
 from freelancer_emulator.patches import logs
 from freelancer_emulator.patches import moto_api
 from freelancer_emulator.patches import rds
+from freelancer_emulator.patches import ses
 from freelancer_emulator.patches import wafv2
 from freelancer_emulator.patches._base import Patch
 from freelancer_emulator.patches._base import restore_all
@@ -39,6 +40,7 @@ PATCHES: list[Patch] = [
     *cloudfront.PATCHES,
     *kms.PATCHES,
     *cognitoidp.PATCHES,
+    *ses.PATCHES,
     *logs.PATCHES,
 ]
 

@@ -13,6 +13,26 @@ MOTO_ROOT = Path(moto.__file__).resolve().parent
 # (patch, test file, test) for the test that states the AWS behaviour it restores (and fails without it).
 PATCH_TESTS = [
     (
+        "ses.configuration_set_event_destinations",
+        "test_emulator_patch_ses.py",
+        "test_update_and_delete_an_event_destination",
+    ),
+    (
+        "ses.configuration_set_sending_enabled",
+        "test_emulator_patch_ses.py",
+        "test_reputation_options_are_reported_and_sending_can_be_switched",
+    ),
+    (
+        "ses.identity_dkim_enabled",
+        "test_emulator_patch_ses.py",
+        "test_dkim_signing_can_be_switched_off_and_on",
+    ),
+    (
+        "ses.templated_email_keeps_configuration_set",
+        "test_emulator_patch_ses.py",
+        "test_templated_email_records_its_configuration_set",
+    ),
+    (
         "cognitoidp.update_user_pool_keeps_create_only_settings",
         "test_emulator_patch_cognitoidp.py",
         "test_update_user_pool_keeps_username_attributes_and_case_sensitivity",
