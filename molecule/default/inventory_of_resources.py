@@ -84,6 +84,24 @@ def inventory(platform_env: str) -> dict[str, list[str]]:
     found["iam_roles"] = [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
     user_pools = client("cognito-idp").get_paginator("list_user_pools").paginate(PaginationConfig={"PageSize": 60})
     found["user_pools"] = [p["Name"] for page in user_pools for p in page["UserPools"] if p["Name"].startswith(prefix)]
+    tables = client("dynamodb").get_paginator("list_tables").paginate()
+    found["dynamodb_tables"] = [t for page in tables for t in page["TableNames"] if t.startswith(prefix)]
+    scaling = client("application-autoscaling").describe_scalable_targets(ServiceNamespace="dynamodb")
+    found["dynamodb_scalable_targets"] = [
+        t["ResourceId"] for t in scaling["ScalableTargets"] if t["ResourceId"].startswith(f"table/{prefix}")
+    ]
+    found["s3_buckets"] = [b["Name"] for b in client("s3").list_buckets()["Buckets"] if b["Name"].startswith(prefix)]
+    cloudfront = client("cloudfront")
+    found["cloudfront_distributions"] = [
+        d["Id"]
+        for d in cloudfront.list_distributions()["DistributionList"].get("Items") or []
+        if cloudfront.get_distribution_config(Id=d["Id"])["DistributionConfig"]["CallerReference"].startswith(prefix)
+    ]
+    found["cloudfront_origin_access_controls"] = [
+        c["Name"]
+        for c in cloudfront.list_origin_access_controls()["OriginAccessControlList"].get("Items") or []
+        if c["Name"].startswith(prefix)
+    ]
     sns = client("sns")
     topics = [t["TopicArn"] for page in sns.get_paginator("list_topics").paginate() for t in page["Topics"]]
     found["sns_topics"] = [arn for arn in topics if arn.rsplit(":", 1)[-1].startswith(prefix)]
