@@ -124,6 +124,37 @@ def inventory(platform_env: str) -> dict[str, list[str]]:
     found["ses_templates"] = [
         t["Name"] for t in ses.list_templates()["TemplatesMetadata"] if t["Name"].startswith(prefix)
     ]
+    rds = client("rds")
+    found["rds_clusters"] = [
+        c["DBClusterIdentifier"]
+        for page in rds.get_paginator("describe_db_clusters").paginate()
+        for c in page["DBClusters"]
+        if c["DBClusterIdentifier"].startswith(prefix) and c["Status"] != "deleting"
+    ]
+    found["rds_instances"] = [
+        i["DBInstanceIdentifier"]
+        for page in rds.get_paginator("describe_db_instances").paginate()
+        for i in page["DBInstances"]
+        if i["DBInstanceIdentifier"].startswith(prefix) and i["DBInstanceStatus"] != "deleting"
+    ]
+    found["rds_subnet_groups"] = [
+        g["DBSubnetGroupName"]
+        for page in rds.get_paginator("describe_db_subnet_groups").paginate()
+        for g in page["DBSubnetGroups"]
+        if g["DBSubnetGroupName"].startswith(prefix)
+    ]
+    found["rds_cluster_parameter_groups"] = [
+        g["DBClusterParameterGroupName"]
+        for page in rds.get_paginator("describe_db_cluster_parameter_groups").paginate()
+        for g in page["DBClusterParameterGroups"]
+        if g["DBClusterParameterGroupName"].startswith(prefix)
+    ]
+    found["rds_cluster_snapshots"] = [
+        s["DBClusterSnapshotIdentifier"]
+        for page in rds.get_paginator("describe_db_cluster_snapshots").paginate()
+        for s in page["DBClusterSnapshots"]
+        if s["DBClusterIdentifier"].startswith(prefix)
+    ]
     return found
 
 
