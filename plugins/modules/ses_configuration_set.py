@@ -347,8 +347,9 @@ def create_destination(client, module, name, destination):
         )
     except is_boto3_error_code("EventDestinationAlreadyExists"):
         # The set was described just before and does not list it: the service holds the
-        # name elsewhere. moto 5.2.5 keeps the destination names of deleted sets for
-        # the life of the emulator (see docs/proposed-patches/ses.py).
+        # name elsewhere. Plain moto 5.2.5 keeps the destination names of deleted sets for
+        # the life of the server (the emulator's patch ses.configuration_set_event_destinations
+        # forgets them with the set).
         module.fail_json(
             msg=(
                 f"SES says event destination {destination['name']} already exists, but configuration set {name} "

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from freelancer_emulator.patches import applicationautoscaling
 from freelancer_emulator.patches import awslambda
+from freelancer_emulator.patches import budgets
 from freelancer_emulator.patches import cloudfront
+from freelancer_emulator.patches import cloudwatch
 from freelancer_emulator.patches import cognitoidp
 from freelancer_emulator.patches import dynamodb
 from freelancer_emulator.patches import ec2
@@ -19,8 +21,10 @@ from freelancer_emulator.patches import elasticache
 from freelancer_emulator.patches import elbv2
 from freelancer_emulator.patches import kms
 from freelancer_emulator.patches import logs
+from freelancer_emulator.patches import logs_queries
 from freelancer_emulator.patches import moto_api
 from freelancer_emulator.patches import rds
+from freelancer_emulator.patches import secretsmanager
 from freelancer_emulator.patches import ses
 from freelancer_emulator.patches import wafv2
 from freelancer_emulator.patches._base import Patch
@@ -42,6 +46,10 @@ PATCHES: list[Patch] = [
     *cognitoidp.PATCHES,
     *ses.PATCHES,
     *logs.PATCHES,
+    *logs_queries.PATCHES,
+    *cloudwatch.PATCHES,
+    *budgets.PATCHES,
+    *secretsmanager.PATCHES,
 ]
 
 

@@ -1,4 +1,11 @@
-"""CloudFront patches."""
+"""CloudFront patches.
+
+``s3_origin_config_returned``: ``freelancer.platform.cloudfront_distribution`` also reads an origin
+that has neither ``S3OriginConfig`` nor ``CustomOriginConfig`` as an S3 origin without an origin
+access identity (what plain moto answers); with the patch the emulator answers as AWS does and
+an origin access identity (``portfolio_cdn_origin_access=oai``, on an emulator that has the OAI
+API) is kept.
+"""
 
 from __future__ import annotations
 
@@ -66,4 +73,29 @@ def distribution_config_as_sent() -> None:
     wrap(CacheBehaviour, "__init__", make_behaviour)
 
 
-PATCHES = [distribution_config_as_sent]
+@once
+def s3_origin_config_returned() -> None:
+    """GetDistribution / GetDistributionConfig return an S3 origin's ``S3OriginConfig``.
+
+    AWS: an S3 origin is answered with ``S3OriginConfig: {OriginAccessIdentity: <"origin-access-identity/
+    cloudfront/ID" or "">}``, as sent.
+    moto 5.2.5: ``Origin`` stores the identity as ``s3_access_identity`` (moto/cloudfront/models.py:181), an
+    attribute the response serializer does not map to ``S3OriginConfig``, so the answer has neither
+    ``S3OriginConfig`` nor ``CustomOriginConfig``, and an origin access identity is lost.
+    Fix: keep ``s3_origin_config`` on the origin, which the serializer returns as ``S3OriginConfig``.
+    """
+    from moto.cloudfront.models import Origin
+
+    def make(original: Any) -> Any:
+        def __init__(self: Origin, origin: dict[str, Any]) -> None:
+            original(self, origin)
+            if "S3OriginConfig" in origin:
+                identity = (origin["S3OriginConfig"] or {}).get("OriginAccessIdentity") or ""
+                self.s3_origin_config = {"OriginAccessIdentity": identity}
+
+        return __init__
+
+    wrap(Origin, "__init__", make)
+
+
+PATCHES = [distribution_config_as_sent, s3_origin_config_returned]

@@ -1,8 +1,10 @@
-"""CloudFront: GetDistributionConfig returns origins and behaviours as they were sent."""
+"""CloudFront: GetDistributionConfig returns origins (with an S3 origin's S3OriginConfig) and behaviours as they
+were sent."""
 
 from __future__ import annotations
 
 import boto3
+import pytest
 from moto import mock_aws
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -91,3 +93,37 @@ def test_distribution_config_round_trips_what_was_sent(patched) -> None:
 
         same = cloudfront.get_distribution(Id=distribution_id)["Distribution"]["DistributionConfig"]
         assert same["Origins"]["Items"][0]["OriginAccessControlId"] == oac
+
+
+@pytest.fixture
+def cloudfront(patched):
+    with mock_aws():
+        yield boto3.client("cloudfront")
+
+
+def _origin(identity: str) -> dict:
+    return {
+        "Id": "s3",
+        "DomainName": "portfolio.s3.us-east-2.amazonaws.com",
+        "S3OriginConfig": {"OriginAccessIdentity": identity},
+    }
+
+
+@pytest.mark.parametrize("identity", ["", "origin-access-identity/cloudfront/E2QWRUHAPOMQZL"])
+def test_an_s3_origin_is_answered_with_its_s3_origin_config(cloudfront, identity) -> None:
+    """AWS: GetDistributionConfig answers an S3 origin with S3OriginConfig.OriginAccessIdentity as sent."""
+    config = {
+        "CallerReference": f"portfolio-{bool(identity)}",
+        "Comment": "portfolio",
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [_origin(identity)]},
+        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "redirect-to-https"},
+    }
+    distribution_id = cloudfront.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+    for answer in (
+        cloudfront.get_distribution_config(Id=distribution_id)["DistributionConfig"],
+        cloudfront.get_distribution(Id=distribution_id)["Distribution"]["DistributionConfig"],
+    ):
+        origin = answer["Origins"]["Items"][0]
+        assert origin["S3OriginConfig"] == {"OriginAccessIdentity": identity}
+        assert "CustomOriginConfig" not in origin

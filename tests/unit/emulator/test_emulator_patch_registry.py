@@ -53,6 +53,11 @@ PATCH_TESTS = [
         "test_schedule_and_cancel_key_deletion_by_arn",
     ),
     (
+        "kms.enable_and_disable_accept_a_key_arn",
+        "test_emulator_patch_kms.py",
+        "test_enable_and_disable_key_by_arn",
+    ),
+    (
         "logs.associate_and_disassociate_kms_key",
         "test_emulator_patch_logs.py",
         "test_associate_then_disassociate_kms_key",
@@ -86,6 +91,11 @@ PATCH_TESTS = [
         "applicationautoscaling.describe_scaling_policies_filters",
         "test_emulator_patch_applicationautoscaling.py",
         "test_describe_scaling_policies_honours_policy_names_and_exact_resource_id",
+    ),
+    (
+        "applicationautoscaling.scalable_target_tags",
+        "test_emulator_patch_applicationautoscaling.py",
+        "test_tag_and_untag_resource_converge_the_tags",
     ),
     (
         "elbv2.target_group_default_attributes",
@@ -129,6 +139,36 @@ PATCH_TESTS = [
         "test_modify_replication_group_applies_snapshot_window",
     ),
     (
+        "elasticache.delete_replication_group_removes_group",
+        "test_emulator_patch_elasticache.py",
+        "test_deleted_replication_group_is_gone",
+    ),
+    (
+        "elasticache.cache_subnet_group_modify_and_delete",
+        "test_emulator_patch_elasticache.py",
+        "test_cache_subnet_group_can_be_modified_and_deleted_once_unused",
+    ),
+    (
+        "elasticache.replication_group_reader_endpoint",
+        "test_emulator_patch_elasticache.py",
+        "test_node_group_has_a_reader_endpoint",
+    ),
+    (
+        "elasticache.replication_group_member_clusters",
+        "test_emulator_patch_elasticache.py",
+        "test_member_clusters_are_described_with_the_group_settings",
+    ),
+    (
+        "elasticache.modify_replication_group_member_settings",
+        "test_emulator_patch_elasticache.py",
+        "test_modify_replication_group_applies_member_settings_and_auth",
+    ),
+    (
+        "elasticache.replica_count_changes",
+        "test_emulator_patch_elasticache.py",
+        "test_replica_count_can_be_increased_and_decreased",
+    ),
+    (
         "rds.cluster_parameter_group_engine_defaults",
         "test_emulator_patch_rds.py",
         "test_cluster_parameters_can_be_modified_like_the_module_does",
@@ -142,6 +182,38 @@ PATCH_TESTS = [
         "cloudfront.distribution_config_as_sent",
         "test_emulator_patch_cloudfront.py",
         "test_distribution_config_round_trips_what_was_sent",
+    ),
+    (
+        "cloudfront.s3_origin_config_returned",
+        "test_emulator_patch_cloudfront.py",
+        "test_an_s3_origin_is_answered_with_its_s3_origin_config",
+    ),
+    (
+        "logs_queries.query_definitions",
+        "test_emulator_patch_logs_queries.py",
+        "test_put_describe_and_delete_query_definitions",
+    ),
+    (
+        "logs_queries.metric_filter_pattern_test",
+        "test_emulator_patch_logs_queries.py",
+        "test_metric_filter_evaluates_json_patterns_and_extracts_values",
+    ),
+    ("cloudwatch.dashboard_tags", "test_emulator_patch_cloudwatch.py", "test_dashboards_can_be_tagged_and_untagged"),
+    (
+        "budgets.update_budget",
+        "test_emulator_patch_budgets.py",
+        "test_update_budget_replaces_the_definition_and_keeps_notifications",
+    ),
+    (
+        "budgets.notification_subscribers",
+        "test_emulator_patch_budgets.py",
+        "test_subscribers_of_a_notification_are_listed_added_and_removed",
+    ),
+    ("budgets.resource_tags", "test_emulator_patch_budgets.py", "test_budget_resource_tags"),
+    (
+        "secretsmanager.rotate_secret_reuses_the_configured_function",
+        "test_emulator_patch_secretsmanager.py",
+        "test_rotate_secret_without_a_function_uses_the_configured_one",
     ),
 ]
 

@@ -1,17 +1,14 @@
 """freelancer.platform.scalable_target against moto in-process: check mode that writes nothing, both policies
-converged in one task, purge, tags (with the proposed emulator patch), deregistration, bad input."""
+converged in one task, purge, tags (through the emulator's ``applicationautoscaling.scalable_target_tags``
+patch), deregistration, bad input."""
 
 from __future__ import annotations
-
-import importlib.util
-import pathlib
 
 import boto3
 import pytest
 from ansible_collections.freelancer.platform.plugins.modules import scalable_target
 
 RESOURCE = "service/test-cluster/test-app"
-PROPOSED = pathlib.Path(__file__).resolve().parents[4] / "docs" / "proposed-patches" / "applicationautoscaling.py"
 
 
 @pytest.fixture
@@ -27,17 +24,6 @@ def scaling(mocked_aws):
         ecs.create_service(cluster="test-cluster", serviceName=name, taskDefinition="app:1", desiredCount=2)
     yield boto3.client("application-autoscaling", region_name="us-east-2")
     patches.restore_all()
-
-
-@pytest.fixture
-def tagging(scaling):
-    """The proposed Application Auto Scaling tagging patch (docs/proposed-patches/applicationautoscaling.py)."""
-    spec = importlib.util.spec_from_file_location("proposed_applicationautoscaling", PROPOSED)
-    proposed = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(proposed)
-    for patch in proposed.PATCHES:
-        patch()
-    return scaling
 
 
 def policy(name, metric, target):
@@ -120,15 +106,15 @@ def test_bounds_and_targets_converge_and_unnamed_policies_are_purged(run_module,
     assert run_module(scalable_target, changed)[0]["changed"] is False
 
 
-def test_tags_converge_on_the_target(run_module, tagging):
+def test_tags_converge_on_the_target(run_module, scaling):
     result, _ = run_module(scalable_target, args(tags={"Environment": "test"}))
-    arn = targets(tagging)[0]["ScalableTargetARN"]
-    assert tagging.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Environment": "test"}
+    arn = targets(scaling)[0]["ScalableTargetARN"]
+    assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Environment": "test"}
     assert result["scalable_target"]["tags"] == {"Environment": "test"}
     assert run_module(scalable_target, args(tags={"Environment": "test"}))[0]["changed"] is False
     retagged, _ = run_module(scalable_target, args(tags={"Owner": "team"}))
     assert retagged["changed"] is True
-    assert tagging.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Owner": "team"}
+    assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Owner": "team"}
 
 
 def test_absent_deletes_the_policies_and_deregisters_then_is_idempotent(run_module, scaling):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import boto3
 import pytest
-import ses_emulator_patch
 from ansible_collections.freelancer.platform.plugins.modules import ses_configuration_set
 
 NAME = "test-events"
@@ -20,8 +19,12 @@ def topic_arn(mocked_aws):
 
 @pytest.fixture
 def patched_ses(mocked_aws):
-    with ses_emulator_patch.applied():
-        yield
+    """The emulator's patches (event destination update/delete, reputation options), undone after the test."""
+    from freelancer_emulator import patches
+
+    patches.apply_all()
+    yield
+    patches.restore_all()
 
 
 def args(topic_arn, **extra):

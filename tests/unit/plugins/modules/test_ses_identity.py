@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import boto3
 import pytest
-import ses_emulator_patch
 from ansible_collections.freelancer.platform.plugins.modules import ses_identity
 
 DOMAIN = "test.freelancer-platform.example.com"
@@ -17,6 +16,16 @@ def identities():
 
 def args(identity=DOMAIN, **extra):
     return {"identity": identity, "region": "us-east-2", **extra}
+
+
+@pytest.fixture
+def patched_ses(mocked_aws):
+    """The emulator's patches (SetIdentityDkimEnabled), undone after the test."""
+    from freelancer_emulator import patches
+
+    patches.apply_all()
+    yield
+    patches.restore_all()
 
 
 def test_check_mode_on_nothing_reports_a_change_and_creates_nothing(run_module, mocked_aws):
@@ -50,16 +59,15 @@ def test_domain_with_dkim_then_idempotent(run_module, mocked_aws):
     assert preview["diff"]["before"] == preview["diff"]["after"]
 
 
-def test_dkim_switched_off_and_on(run_module, mocked_aws):
-    with ses_emulator_patch.applied():
-        run_module(ses_identity, args())
-        off, failed = run_module(ses_identity, args(dkim_enabled=False))
-        assert not failed and off["changed"] is True
-        assert off["identity"]["dkim_enabled"] is False
-        again, _ = run_module(ses_identity, args(dkim_enabled=False))
-        assert again["changed"] is False
-        on, _ = run_module(ses_identity, args())
-        assert on["changed"] is True and on["identity"]["dkim_enabled"] is True
+def test_dkim_switched_off_and_on(run_module, patched_ses):
+    run_module(ses_identity, args())
+    off, failed = run_module(ses_identity, args(dkim_enabled=False))
+    assert not failed and off["changed"] is True
+    assert off["identity"]["dkim_enabled"] is False
+    again, _ = run_module(ses_identity, args(dkim_enabled=False))
+    assert again["changed"] is False
+    on, _ = run_module(ses_identity, args())
+    assert on["changed"] is True and on["identity"]["dkim_enabled"] is True
 
 
 def test_sender_address(run_module, mocked_aws):
