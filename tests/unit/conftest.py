@@ -27,9 +27,7 @@ class ModuleExit(Exception):
         self.failed = failed
 
 
-@pytest.fixture
-def aws_env(monkeypatch):
-    """Dummy credentials and region for moto in-process, and no endpoint override."""
+def _use_dummy_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -40,6 +38,21 @@ def aws_env(monkeypatch):
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def aws_env(monkeypatch):
+    """Dummy credentials and region for moto in-process, and no endpoint override."""
+    _use_dummy_aws_env(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def module_aws_env():
+    """``aws_env`` for a whole test module (module-scoped moto fixtures): yields the
+    ``MonkeyPatch``, which undoes after the module what was set with it."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _use_dummy_aws_env(monkeypatch)
+        yield monkeypatch
 
 
 @pytest.fixture
