@@ -26,8 +26,9 @@ for path in (ROOT / "lambdas" / "common", FUNCTION_DIR):
 
 import migrator
 import pymysql
+from lambda_support import MYSQL
+from lambda_support import admin
 
-MYSQL = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 TENANT_TABLES = (
     "freelancer_profiles",
     "client_profiles",
@@ -45,16 +46,6 @@ def load_handler():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def admin():
-    try:
-        return pymysql.connect(**MYSQL, autocommit=True)
-    except pymysql.err.OperationalError as exc:
-        pytest.fail(
-            f"no MySQL server answers on 127.0.0.1:3306 ({exc}); start MariaDB with "
-            "`start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`"
-        )
 
 
 @pytest.fixture

@@ -19,13 +19,13 @@ from pathlib import Path
 import boto3
 import pymysql
 import pytest
+from lambda_support import admin
 
 ROOT = Path(__file__).resolve().parents[3]
 FUNCTION_DIR = ROOT / "lambdas" / "db_migrations"
 if str(ROOT / "lambdas" / "common") not in sys.path:
     sys.path.insert(0, str(ROOT / "lambdas" / "common"))
 
-MYSQL = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 SECRET = "test/aurora/credentials"
 
 
@@ -37,16 +37,6 @@ def load_rotation():
 
 
 rotation = load_rotation()
-
-
-def admin():
-    try:
-        return pymysql.connect(**MYSQL, autocommit=True)
-    except pymysql.err.OperationalError as exc:
-        pytest.fail(
-            f"no MySQL server answers on 127.0.0.1:3306 ({exc}); start MariaDB with "
-            "`start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`"
-        )
 
 
 def can_login(user, password):
