@@ -10,9 +10,11 @@ LOCAL_AWS_PORT ?= 4566
 export LOCAL_AWS_PORT
 INVENTORY ?= inventories/local
 ENV_NAME ?= local
+# Unit and integration tests run on this many processes (pytest-xdist).
+PYTEST_WORKERS ?= 2
 
-.PHONY: help venv emulator-start emulator-stop emulator-status local teardown-local check-local \
-	lint yamllint ansible-lint ruff syntax unit integration molecule test clean
+.PHONY: help venv emulator-start emulator-stop emulator-status local teardown-local check-local check-tags \
+	lint yamllint ansible-lint ruff syntax unit integration molecule test bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -43,6 +45,13 @@ local: venv ## Converge the whole platform on the emulator and write outputs/loc
 check-local: venv ## Preview the platform on the emulator (--check --diff)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-playbook site.yml -i $(INVENTORY) --check --diff
 
+check-tags: venv ## Rerun each role alone by its tag on the converged local environment; fail on any change
+	@for role in $$($(BIN)/python -c "import yaml; print(*yaml.safe_load(open('group_vars/all/platform.yml'))['platform_roles'])"); do \
+	  recap=$$(PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-playbook site.yml -i $(INVENTORY) --tags $$role | grep -E '^[a-z].*: ok=') || exit 1; \
+	  echo "--tags $$role: $$recap"; \
+	  case "$$recap" in *" changed=0 "*) ;; *) echo "--tags $$role changed something"; exit 1;; esac; \
+	done
+
 teardown-local: venv ## Remove every resource of the local environment
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-playbook playbooks/teardown.yml -i $(INVENTORY)
 
@@ -66,7 +75,7 @@ syntax: venv
 lint: yamllint ansible-lint ruff syntax ## yamllint, ansible-lint (production), ruff, syntax checks
 
 unit: venv ## Unit tests: filters, modules, the emulator launcher, Lambda code
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q -p no:cacheprovider tests/unit
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) tests/unit
 
 integration: venv ## Playbooks run as a user would: bad input, a copied inventory
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q -p no:cacheprovider tests/integration
@@ -74,7 +83,15 @@ integration: venv ## Playbooks run as a user would: bad input, a copied inventor
 molecule: venv ## The molecule scenarios on their own emulator
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test --all
 
-test: lint unit integration molecule ## Everything CI runs
+# Each suite uses its own emulator(s) and environment names, so they run side by
+# side: the molecule scenario alone keeps about one core busy, the rest fill the
+# other (each suite's output is printed when it ends).
+test: venv ## Everything CI runs
+	$(MAKE) --no-print-directory -j4 --output-sync=target lint unit integration molecule
+
+bench: venv ## Payment webhook benchmark: warm throughput and latency, cold start (emulator + local MariaDB)
+	@if [ -z "$$AWS_ENDPOINT_URL" ]; then $(BIN)/python -m freelancer_emulator start --port $(LOCAL_AWS_PORT); fi
+	$(BIN)/python bench/webhook_benchmark.py
 
 clean: ## Stop the emulator and remove the virtualenv and outputs
 	-$(BIN)/python -m freelancer_emulator stop --port $(LOCAL_AWS_PORT)

@@ -84,6 +84,27 @@ def inventory(platform_env: str) -> dict[str, list[str]]:
     found["iam_roles"] = [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
     user_pools = client("cognito-idp").get_paginator("list_user_pools").paginate(PaginationConfig={"PageSize": 60})
     found["user_pools"] = [p["Name"] for page in user_pools for p in page["UserPools"] if p["Name"].startswith(prefix)]
+    elasticache = client("elasticache")
+    environment_tag = {"Key": "Environment", "Value": platform_env}
+    found["cache_replication_groups"] = [
+        g["ReplicationGroupId"]
+        for page in elasticache.get_paginator("describe_replication_groups").paginate()
+        for g in page["ReplicationGroups"]
+        if g["Status"] != "deleting"
+        and environment_tag in elasticache.list_tags_for_resource(ResourceName=g["ARN"])["TagList"]
+    ]
+    found["cache_subnet_groups"] = [
+        g["CacheSubnetGroupName"]
+        for page in elasticache.get_paginator("describe_cache_subnet_groups").paginate()
+        for g in page["CacheSubnetGroups"]
+        if g["CacheSubnetGroupName"].startswith(prefix)
+    ]
+    found["secrets"] = [
+        s["Name"]
+        for page in client("secretsmanager").get_paginator("list_secrets").paginate()
+        for s in page["SecretList"]
+        if s["Name"].startswith(prefix[:-1]) and not s.get("DeletedDate")
+    ]
     tables = client("dynamodb").get_paginator("list_tables").paginate()
     found["dynamodb_tables"] = [t for page in tables for t in page["TableNames"] if t.startswith(prefix)]
     scaling = client("application-autoscaling").describe_scalable_targets(ServiceNamespace="dynamodb")
@@ -101,6 +122,18 @@ def inventory(platform_env: str) -> dict[str, list[str]]:
         c["Name"]
         for c in cloudfront.list_origin_access_controls()["OriginAccessControlList"].get("Items") or []
         if c["Name"].startswith(prefix)
+    ]
+    lambdas = client("lambda").get_paginator("list_functions").paginate()
+    found["lambda_functions"] = [
+        f["FunctionName"] for page in lambdas for f in page["Functions"] if f["FunctionName"].startswith(prefix)
+    ]
+    found["sqs_queues"] = [u for u in client("sqs").list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])]
+    target_groups = client("elbv2").get_paginator("describe_target_groups").paginate()
+    found["elb_target_groups"] = [
+        g["TargetGroupName"]
+        for page in target_groups
+        for g in page["TargetGroups"]
+        if g["TargetGroupName"].startswith(prefix[:21])
     ]
     sns = client("sns")
     topics = [t["TopicArn"] for page in sns.get_paginator("list_topics").paginate() for t in page["Topics"]]
@@ -123,6 +156,42 @@ def inventory(platform_env: str) -> dict[str, list[str]]:
     ]
     found["ses_templates"] = [
         t["Name"] for t in ses.list_templates()["TemplatesMetadata"] if t["Name"].startswith(prefix)
+    ]
+    ecs = client("ecs")
+    cluster_arns = ecs.list_clusters()["clusterArns"]
+    clusters = ecs.describe_clusters(clusters=cluster_arns)["clusters"] if cluster_arns else []
+    found["ecs_clusters"] = [
+        c["clusterName"] for c in clusters if c["clusterName"].startswith(prefix) and c["status"] != "INACTIVE"
+    ]
+    found["ecs_services"] = [
+        s["serviceName"]
+        for name in found["ecs_clusters"]
+        for arns in [ecs.list_services(cluster=name)["serviceArns"]]
+        if arns
+        for s in ecs.describe_services(cluster=name, services=arns)["services"]
+        if s["status"] != "INACTIVE"
+    ]
+    found["ecs_task_definitions"] = [
+        arn.rsplit("/", 1)[-1]
+        for status in ("ACTIVE", "INACTIVE")
+        for page in ecs.get_paginator("list_task_definitions").paginate(status=status)
+        for arn in page["taskDefinitionArns"]
+        if arn.rsplit("/", 1)[-1].startswith(prefix)
+    ]
+    found["ecs_scalable_targets"] = [
+        t["ResourceId"]
+        for t in client("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+        if t["ResourceId"].startswith(f"service/{prefix}")
+    ]
+    load_balancers = client("elbv2").get_paginator("describe_load_balancers").paginate()
+    found["load_balancers"] = [
+        b["LoadBalancerName"]
+        for page in load_balancers
+        for b in page["LoadBalancers"]
+        if b["LoadBalancerName"].startswith(prefix)
+    ]
+    found["wafv2_web_acls"] = [
+        a["Name"] for a in client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"] if a["Name"].startswith(prefix)
     ]
     rds = client("rds")
     found["rds_clusters"] = [
@@ -154,6 +223,35 @@ def inventory(platform_env: str) -> dict[str, list[str]]:
         for page in rds.get_paginator("describe_db_cluster_snapshots").paginate()
         for s in page["DBClusterSnapshots"]
         if s["DBClusterIdentifier"].startswith(prefix)
+    ]
+    cloudwatch = client("cloudwatch")
+    found["dashboards"] = [
+        d["DashboardName"] for d in cloudwatch.list_dashboards(DashboardNamePrefix=prefix)["DashboardEntries"]
+    ]
+    found["metric_alarms"] = [
+        a["AlarmName"]
+        for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix)
+        for a in page["MetricAlarms"]
+    ]
+    found["metric_filters"] = [
+        f"{f['logGroupName']} {f['filterName']}"
+        for page in logs.get_paginator("describe_metric_filters").paginate()
+        for f in page["metricFilters"]
+        if f["filterName"].startswith(prefix)
+    ]
+    found["query_definitions"] = [
+        q["name"]
+        for q in logs.describe_query_definitions(queryDefinitionNamePrefix=f"{prefix[:-1]}/")["queryDefinitions"]
+    ]
+    account = client("sts").get_caller_identity()["Account"]
+    found["budgets"] = [
+        b["BudgetName"]
+        for b in client("budgets").describe_budgets(AccountId=account).get("Budgets", [])
+        if b["BudgetName"].startswith(prefix)
+    ]
+    state_machines = client("stepfunctions").get_paginator("list_state_machines").paginate()
+    found["state_machines"] = [
+        m["name"] for page in state_machines for m in page["stateMachines"] if m["name"].startswith(prefix)
     ]
     return found
 
