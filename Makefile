@@ -12,6 +12,8 @@ INVENTORY ?= inventories/local
 ENV_NAME ?= local
 # Unit and integration tests run on this many processes (pytest-xdist).
 PYTEST_WORKERS ?= 2
+# A command prefix for the suites that run beside molecule in `make test`.
+SIDE ?=
 
 .PHONY: help venv emulator-start emulator-stop emulator-status local teardown-local check-local check-tags \
 	lint yamllint ansible-lint ruff syntax unit integration molecule test bench clean
@@ -56,38 +58,39 @@ teardown-local: venv ## Remove every resource of the local environment
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-playbook playbooks/teardown.yml -i $(INVENTORY)
 
 yamllint: venv
-	$(BIN)/yamllint --strict .
+	$(SIDE) $(BIN)/yamllint --strict .
 
 ansible-lint: venv
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --offline --profile production
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(SIDE) $(BIN)/ansible-lint --offline --profile production
 
 ruff: venv
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(SIDE) $(BIN)/ruff check .
+	$(SIDE) $(BIN)/ruff format --check .
 
 syntax: venv
 	for playbook in site.yml playbooks/teardown.yml; do \
 	  for inventory in inventories/local inventories/dev inventories/prod; do \
-	    $(BIN)/ansible-playbook --syntax-check -i $$inventory $$playbook || exit 1; \
+	    $(SIDE) $(BIN)/ansible-playbook --syntax-check -i $$inventory $$playbook || exit 1; \
 	  done; \
 	done
 
 lint: yamllint ansible-lint ruff syntax ## yamllint, ansible-lint (production), ruff, syntax checks
 
 unit: venv ## Unit tests: filters, modules, the emulator launcher, Lambda code
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) tests/unit
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(SIDE) $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) tests/unit
 
 integration: venv ## Playbooks run as a user would: bad input, a copied inventory
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q -p no:cacheprovider tests/integration
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(SIDE) $(BIN)/pytest -q -p no:cacheprovider tests/integration
 
 molecule: venv ## The molecule scenarios on their own emulator
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test --all
 
 # Each suite uses its own emulator(s) and environment names, so they run side by
-# side: the molecule scenario alone keeps about one core busy, the rest fill the
-# other (each suite's output is printed when it ends).
+# side (each suite's output is printed when it ends). The molecule scenario is
+# the longest and keeps about one core busy; the other suites run at a lower
+# priority (SIDE) in what it leaves, so they do not lengthen it.
 test: venv ## Everything CI runs
-	$(MAKE) --no-print-directory -j4 --output-sync=target lint unit integration molecule
+	$(MAKE) --no-print-directory -j4 --output-sync=target lint unit integration molecule SIDE="nice -n 15"
 
 bench: venv ## Payment webhook benchmark: warm throughput and latency, cold start (emulator + local MariaDB)
 	@if [ -z "$$AWS_ENDPOINT_URL" ]; then $(BIN)/python -m freelancer_emulator start --port $(LOCAL_AWS_PORT); fi
